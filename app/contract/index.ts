@@ -5,12 +5,14 @@ import { chatCommands, chatEvents } from './chat';
 import { gpuCommands, gpuEvents } from './gpu';
 import { launchCommands, launchEvents } from './launch';
 import { metricsCommands, metricsEvents } from './metrics';
+import { plannerCommands, plannerEvents } from './planner';
+import { profilesCommands, profilesEvents } from './profiles';
 import { serverCommands, serverEvents } from './server';
 
 export * from './app';
-export * from './wire';
 export * from './common';
 export * from './settings';
+export * from './wire';
 
 /**
  * The one typed API of the core. Commands are request/response (`noun:verb`); events are
@@ -20,6 +22,8 @@ export const commands = {
   ...appCommands,
   ...gpuCommands,
   ...launchCommands,
+  ...plannerCommands,
+  ...profilesCommands,
   ...serverCommands,
   ...metricsCommands,
   ...chatCommands,
@@ -30,6 +34,8 @@ export const events = {
   ...appEvents,
   ...gpuEvents,
   ...launchEvents,
+  ...plannerEvents,
+  ...profilesEvents,
   ...serverEvents,
   ...metricsEvents,
   ...chatEvents,
