@@ -12,7 +12,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(process.argv[2] ?? '.');
 const nodeBuiltins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-const importRe = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|\brequire\(\s*['"]([^'"]+)['"]\s*\)/g;
+const importRe =
+  /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|\brequire\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function walk(dir, out = []) {
   let entries;
@@ -67,7 +68,8 @@ export function violation(rel, spec) {
     case 'renderer':
       if (isElectron) return 'renderer must never import electron';
       if (isNode && !isTest) return `renderer must not import Node built-ins (found '${spec}')`;
-      if (target !== undefined && !inRepo('renderer') && !inRepo('app/contract')) return `renderer may import only app/contract from the core (found '${spec}')`;
+      if (target !== undefined && !inRepo('renderer') && !inRepo('app/contract'))
+        return `renderer may import only app/contract from the core (found '${spec}')`;
       return undefined;
     case 'sim':
       if (isElectron) return 'sim must never import electron';
