@@ -100,7 +100,10 @@ const RULES: Rule[] = [
   { re: /Loading weights took ([\d.]+) seconds/, fact: (m, f) => void (f.weightsLoadS = num(m[1])) },
   {
     re: /Model loading took ([\d.]+) GiB memory and ([\d.]+) seconds/,
-    fact: (m, f) => void ((f.weightsGiB = num(m[1])), (f.modelLoadS = num(m[2]))),
+    fact: (m, f) => {
+      f.weightsGiB = num(m[1]);
+      f.modelLoadS = num(m[2]);
+    },
   },
   { re: /Loading model weights took ([\d.]+) GB/, fact: (m, f) => void (f.weightsGiB = num(m[1])) },
   {
@@ -119,7 +122,10 @@ const RULES: Rule[] = [
   { re: /Capturing CUDA graphs[^:]*:\s+(\d+)%/, phase: 'cuda-graphs', percent: true },
   {
     re: /Graph capturing finished in (\d+) secs, took (-?[\d.]+) GiB/,
-    fact: (m, f) => void ((f.cudaGraphS = num(m[1])), (f.cudaGraphGiB = num(m[2]))),
+    fact: (m, f) => {
+      f.cudaGraphS = num(m[1]);
+      f.cudaGraphGiB = num(m[2]);
+    },
   },
   {
     re: /init engine \(profile, create kv cache, warmup model\) took ([\d.]+) seconds/,
