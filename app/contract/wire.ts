@@ -18,7 +18,8 @@ export const ClientMessage = z.object({
 });
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
-export const ServerMessage = z.discriminatedUnion('t', [
+// A plain union: zod 4's discriminatedUnion refuses the two `result` variants (same `t`).
+export const ServerMessage = z.union([
   z.object({ t: z.literal('hello'), version: z.string() }),
   z.object({ t: z.literal('result'), id: z.number(), ok: z.literal(true), value: z.unknown() }),
   z.object({ t: z.literal('result'), id: z.number(), ok: z.literal(false), error: UserError }),
