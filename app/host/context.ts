@@ -1,5 +1,5 @@
 import type { Remedy } from '../contract/common';
-import type { CommandChannel, CommandParsedArg, CommandResult, EventChannel, EventPayload } from '../contract/index';
+import type { CommandArg, CommandChannel, CommandParsedArg, CommandResult, EventChannel, EventPayload } from '../contract/index';
 import type { SettingsStore } from '../store/settings-store';
 import type { CoreDeps } from './deps';
 
@@ -10,6 +10,12 @@ export interface CoreContext {
   emit<E extends EventChannel>(channel: E, payload: EventPayload<E>): void;
   /** Registers cleanup to run when the core is disposed (app quit, test teardown). */
   onDispose(fn: () => Promise<void> | void): void;
+  /**
+   * Calls another module's command (validated like any other call); throws PanelError on an
+   * error result. Lets composite commands (server:start → command:build, plan:compute) reuse
+   * the modules instead of reaching into them.
+   */
+  call<C extends CommandChannel>(channel: C, arg: CommandArg<C>): Promise<CommandResult<C>>;
 }
 
 export type Handler<C extends CommandChannel> = (arg: CommandParsedArg<C>) => Promise<CommandResult<C>> | CommandResult<C>;
