@@ -10,7 +10,15 @@ import { profilesCommands, profilesEvents } from './profiles';
 import { serverCommands, serverEvents } from './server';
 
 export * from './app';
+export * from './bench';
+export * from './chat';
 export * from './common';
+export * from './gpu';
+export * from './launch';
+export * from './metrics';
+export * from './planner';
+export * from './profiles';
+export * from './server';
 export * from './settings';
 export * from './wire';
 

@@ -1,7 +1,11 @@
 import { getTransport } from '../api';
 import type { Transport, Unsubscribe } from '../api/transport';
 import { useAppStore } from './app-store';
+import { wireGpuStore } from './gpu-store';
+import { wireLogsStore } from './logs-store';
 import { useNavStore } from './nav-store';
+import { wireProfileStore } from './profile-store';
+import { wireServerStore } from './server-store';
 import { useSettingsStore } from './settings-store';
 
 /**
@@ -33,6 +37,10 @@ export function bootstrap(transport: Transport = getTransport()): Unsubscribe {
 
   offs.push(transport.on('settings', (s) => useSettingsStore.getState().applyRemote(s)));
   offs.push(transport.on('notice', (n) => useAppStore.getState().pushNotice({ ...n, source: 'core' })));
+  offs.push(wireGpuStore(transport));
+  offs.push(wireServerStore(transport));
+  offs.push(wireLogsStore(transport));
+  offs.push(wireProfileStore(transport));
 
   // Electron IPC is open from the start; the WebSocket syncs when it opens (above).
   if (wasOpen) sync();
