@@ -31,6 +31,12 @@ export interface FlagSpec {
   /** First vLLM version that has the flag (inclusive), when known. */
   since?: string;
   deprecated?: boolean;
+  /** `min` is exclusive (gpu-memory-utilization is (0, 1]). */
+  minExclusive?: boolean;
+  /** Accepts `None` / "" as "unset" (vLLM's `X | None`). Defaults to `default === undefined || default === null`. */
+  nullable?: boolean;
+  /** Known values for a free-string flag (UI completion only, never enforced; `choices` is enforced). */
+  suggestions?: string[];
 }
 
 /** A flag or env var that was removed or renamed, and what to use instead. */
@@ -43,6 +49,8 @@ export interface RemovedItem {
   replacement?: string;
   /** Machine-applicable replacement flag, when it is a plain rename. */
   replacementFlag?: string;
+  /** Version that started warning about it, when known. */
+  deprecatedIn?: string;
   note: string;
 }
 
@@ -61,6 +69,8 @@ export interface Profile {
   env: Record<string, string>;
   /** Raw extra argv appended verbatim (reported by import when not understood). */
   extraArgs: string[];
+  /** Free text; import puts what it could not turn into flags/env here (never passed to vLLM). */
+  notes?: string;
 }
 
 /** A problem found by validation; `field` is the canonical flag name (or "env:NAME", "gpus"). */
