@@ -5,15 +5,17 @@ export interface ProcInfo {
   pid: number;
   ppid: number;
   pgid: number;
+  /** Start time (clock ticks since boot on Linux; '' elsewhere): pid + start identify a process. */
+  start: string;
   /** Full command line (or the process name when it is not readable). */
   cmd: string;
 }
 
 /** Reads the process table: /proc on Linux (no fork), `ps` elsewhere. */
-export async function listProcesses(run?: RunCommand, platform: NodeJS.Platform = process.platform): Promise<ProcInfo[]> {
+export async function listProcesses(run?: RunCommand, platform: NodeJS.Platform = process.platform, withCmd = true): Promise<ProcInfo[]> {
   if (platform === 'linux') {
     try {
-      return await fromProc();
+      return await fromProc(withCmd);
     } catch {
       // fall through to ps (e.g. /proc mounted with hidepid)
     }
@@ -23,12 +25,13 @@ export async function listProcesses(run?: RunCommand, platform: NodeJS.Platform 
   const out: ProcInfo[] = [];
   for (const line of r.stdout.split('\n')) {
     const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line);
-    if (m) out.push({ pid: Number(m[1]), ppid: Number(m[2]), pgid: Number(m[3]), cmd: m[4]! });
+    if (m) out.push({ pid: Number(m[1]), ppid: Number(m[2]), pgid: Number(m[3]), start: '', cmd: m[4]! });
   }
   return out;
 }
 
-async function fromProc(): Promise<ProcInfo[]> {
+/** `withCmd: false` skips the cmdline reads (the slow part): for polling during a stop. */
+async function fromProc(withCmd: boolean): Promise<ProcInfo[]> {
   const names = await readdir('/proc');
   const out: ProcInfo[] = [];
   await Promise.all(
@@ -42,13 +45,16 @@ async function fromProc(): Promise<ProcInfo[]> {
         const state = fields[0];
         if (state === 'Z') return; // zombies hold no memory; they vanish when reaped
         let cmd = '';
-        try {
-          cmd = (await readFile(`/proc/${n}/cmdline`, 'utf8')).replaceAll('\0', ' ').trim();
-        } catch {
-          // process exited between reads
+        if (withCmd) {
+          try {
+            cmd = (await readFile(`/proc/${n}/cmdline`, 'utf8')).replaceAll('\0', ' ').trim();
+          } catch {
+            // process exited between reads
+          }
         }
         if (!cmd) cmd = stat.slice(stat.indexOf('(') + 1, close);
-        out.push({ pid: Number(n), ppid: Number(fields[1]), pgid: Number(fields[2]), cmd });
+        // Field 22 of stat (starttime); fields[] starts at field 3 (state).
+        out.push({ pid: Number(n), ppid: Number(fields[1]), pgid: Number(fields[2]), start: fields[19] ?? '', cmd });
       } catch {
         // exited while we were reading
       }

@@ -344,9 +344,8 @@ export class Supervisor {
       await waitUntil(async () => groupGone(pid, before, this.o.run), 5000, this.o.clock);
     }
     await Promise.race([this.exited, sleep(2000, this.o.clock)]);
-    const after = await listProcesses(this.o.run);
-    const alive = new Set(after.map((p) => p.pid));
-    const survivors = before.filter((p) => alive.has(p.pid) && after.find((a) => a.pid === p.pid)?.cmd === p.cmd);
+    const after = new Map((await listProcesses(this.o.run, process.platform, false)).map((p) => [p.pid, p]));
+    const survivors = before.filter((p) => sameProcess(p, after.get(p.pid)));
     let gpuMemoryReleased: boolean | null = null;
     if (this.o.gpuPids) {
       // GPU memory release is asynchronous after the process is gone: give the driver a moment.
@@ -427,12 +426,18 @@ function safeKill(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
+/** Same pid and same start time = the same process (a reused pid has a later start). */
+const sameProcess = (a: ProcInfo, b: ProcInfo | undefined) => b !== undefined && (a.start !== '' ? a.start === b.start : a.cmd === b.cmd);
+
 async function groupGone(pgid: number, before: readonly ProcInfo[], run?: RunCommand): Promise<boolean> {
-  const now = await listProcesses(run);
+  const now = await listProcesses(
+    run,
+    process.platform,
+    before.some((p) => p.start === ''),
+  );
   const byPid = new Map(now.map((p) => [p.pid, p]));
   if (now.some((p) => p.pgid === pgid)) return false;
-  // Same pid and same command line = the same process (pids are reused only after a long cycle).
-  return before.every((p) => byPid.get(p.pid)?.cmd !== p.cmd);
+  return before.every((p) => !sameProcess(p, byPid.get(p.pid)));
 }
 
 function sleep(ms: number, clock: Clock): Promise<void> {
