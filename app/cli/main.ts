@@ -1,5 +1,5 @@
 import { type Core, createCore } from '../host/core';
-import { defaultDeps } from '../host/deps';
+import { defaultDeps, defaultPaths } from '../host/deps';
 import { PANEL_VERSION } from '../version';
 import { cliCommands } from './commands/index';
 import { type CliIo, UsageError } from './types';
@@ -50,8 +50,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   let core: Core | undefined;
-  const getCore = async () => {
-    core ??= await createCore(defaultDeps({ shell: 'cli', version: PANEL_VERSION, env: io.env }));
+  const getCore = async (shell: 'cli' | 'web' = 'cli') => {
+    // Paths from io.env too (VLLM_PANEL_HOME), so an injected env is honoured end to end.
+    core ??= await createCore(defaultDeps({ shell, version: PANEL_VERSION, env: io.env, paths: defaultPaths(io.env) }));
     return core;
   };
   try {

@@ -15,7 +15,8 @@ export interface CliCommand {
   /** Full usage text for `vllm-panel NAME --help`. */
   usage: string;
   /** Returns the process exit code. `core` is created lazily, only for commands that need it. */
-  run(args: string[], ctx: { io: CliIo; json: boolean; getCore: () => Promise<Core> }): Promise<number>;
+  /** `getCore('web')` makes the core report shell 'web' (app:info); the default is 'cli'. */
+  run(args: string[], ctx: { io: CliIo; json: boolean; getCore: (shell?: 'cli' | 'web') => Promise<Core> }): Promise<number>;
 }
 
 /** Thrown for bad command-line usage: printed with the command's usage, exit code 2. */
