@@ -88,9 +88,13 @@ export function treeOf(procs: readonly ProcInfo[], rootPid: number, pgid: number
   return [...found.values()].sort((a, b) => a.pid - b.pid);
 }
 
-/** vLLM-looking processes (for leftovers from earlier runs). */
+/**
+ * vLLM-looking processes (for leftovers from earlier runs): `vllm serve`, the OpenAI entrypoint
+ * module, VLLM:: process titles, and the bundled simulator (API server `sim.js serve`, its
+ * children `--sim-role=…`).
+ */
 export const VLLM_CMD =
-  /(?:^|[\s/])vllm(?:\s+serve\b|\.entrypoints)|VLLM::|vllm-sim(?:\.js)?\b.*\bserve\b|sim\/main\.ts\b.*\b(?:serve|engine-core|worker)\b/;
+  /(?:^|[\s/])vllm(?:\s+serve\b|\.entrypoints)|VLLM::|(?:vllm-sim|[\\/]sim\.js|[\\/]sim[\\/]main\.ts)\s+(?:serve\b|--sim-role=)/;
 
 export function isAlive(pid: number): boolean {
   try {
