@@ -6,7 +6,17 @@ import { BuildRequest } from './profiles';
 export const ServerStatus = z.enum(['idle', 'preflight', 'starting', 'ready', 'stopping', 'stopped', 'failed', 'crashed']);
 export type ServerStatus = z.infer<typeof ServerStatus>;
 
-export const PhaseName = z.enum(['resolve-model', 'download', 'load-weights', 'compile', 'memory-profiling', 'kv-cache', 'cuda-graphs', 'api-server', 'ready']);
+export const PhaseName = z.enum([
+  'resolve-model',
+  'download',
+  'load-weights',
+  'compile',
+  'memory-profiling',
+  'kv-cache',
+  'cuda-graphs',
+  'api-server',
+  'ready',
+]);
 export type PhaseName = z.infer<typeof PhaseName>;
 
 export const ErrorKind = z.enum([
@@ -126,7 +136,13 @@ export const LogEntrySchema = z.object({
 export type LogEntryDto = z.infer<typeof LogEntrySchema>;
 export const LogBatchSchema = z.object({ runId: z.number(), entries: z.array(LogEntrySchema), firstSeq: z.number(), cleared: z.boolean() });
 
-export const LeftoverProcess = z.object({ pid: z.number(), ppid: z.number(), pgid: z.number(), cmd: z.string(), gpuMiB: z.number().nullable() });
+export const LeftoverProcess = z.object({
+  pid: z.number(),
+  ppid: z.number(),
+  pgid: z.number(),
+  cmd: z.string(),
+  gpuMiB: z.number().nullable(),
+});
 
 export const StartRequest = z
   .object({
@@ -148,13 +164,28 @@ export const serverCommands = {
   'server:restart': { req: Empty, res: ServerStateSchema },
   'server:leftovers': { req: Empty, res: z.array(LeftoverProcess) },
   'server:reap': { req: z.object({ pids: z.array(z.number().int().positive()).max(1024) }).strict(), res: StopReport },
-  'server:bundle': { req: z.object({ path: z.string().max(4096).optional() }).strict().optional(), res: z.object({ path: z.string() }) },
+  'server:bundle': {
+    req: z
+      .object({ path: z.string().max(4096).optional() })
+      .strict()
+      .optional(),
+    res: z.object({ path: z.string() }),
+  },
   'logs:get': {
-    req: z.object({ fromSeq: z.number().int().nonnegative().optional(), limit: z.number().int().min(1).max(200_000).optional() }).strict().optional(),
+    req: z
+      .object({ fromSeq: z.number().int().nonnegative().optional(), limit: z.number().int().min(1).max(200_000).optional() })
+      .strict()
+      .optional(),
     res: z.object({ runId: z.number(), entries: z.array(LogEntrySchema), firstSeq: z.number(), endSeq: z.number() }),
   },
   'logs:clear': { req: Empty, res: z.object({ ok: z.literal(true) }) },
-  'logs:save': { req: z.object({ path: z.string().max(4096).optional() }).strict().optional(), res: z.object({ path: z.string(), lines: z.number() }) },
+  'logs:save': {
+    req: z
+      .object({ path: z.string().max(4096).optional() })
+      .strict()
+      .optional(),
+    res: z.object({ path: z.string(), lines: z.number() }),
+  },
   'diagnose:log': { req: z.object({ text: z.string().max(64 * 1024 * 1024) }).strict(), res: DiagnosisSchema },
 } as const;
 
