@@ -7,6 +7,10 @@ import { parseServeArgs } from '../app/launch/argv';
 import { getCatalog } from '../app/launch/catalog';
 import { parseHelpAll } from '../app/launch/help-parser';
 import { renderHelpAll } from '../app/launch/help-render';
+import { ModelConfigCache } from '../app/launch/model-config';
+import { builtinGeometry, geometryFromConfig, type ModelGeometry } from '../app/launch/model-geometry';
+import { type PlannerInput, plan } from '../app/launch/planner';
+import { BUILTIN_PROFILES } from '../app/launch/profiles';
 import type { FlagValues } from '../app/launch/types';
 import { validateFlags } from '../app/launch/validate';
 
@@ -94,8 +98,45 @@ const SLOW_CASES: Case[] = [
   { name: `parseHelpAll (${(helpText.length / 1024).toFixed(0)} KB --help=all)`, fn: () => parseHelpAll(helpText) },
   { name: 'renderHelpAll', fn: () => renderHelpAll(v13) },
 ];
-/** Planner cases (app/launch/planner.ts) go here, e.g. { name: 'planMemory Nemotron 80 GB', fn: () => … }. */
-const PLANNER_CASES: Case[] = [];
+// Planner (app/launch/planner.ts): one plan() per keystroke in the UI. Inputs are built once; the
+// baseline for these rows is JSON.parse of the same input (what merely receiving it over IPC costs).
+const nemotron = builtinGeometry('nvidia/NVIDIA-Nemotron-Nano-12B-v2');
+if (!nemotron?.ok) throw new Error('built-in Nemotron geometry missing');
+// Llama-3.1-8B-shaped dense model (32 layers, 8 KV heads × 128).
+const dense = geometryFromConfig(
+  {
+    model_type: 'llama',
+    hidden_size: 4096,
+    intermediate_size: 14336,
+    num_hidden_layers: 32,
+    num_attention_heads: 32,
+    num_key_value_heads: 8,
+    vocab_size: 128256,
+    max_position_embeddings: 131072,
+  },
+  { modelId: 'dense-8b', source: 'local' },
+);
+if (!dense.ok) throw new Error(dense.reason);
+const planInput = (geometry: ModelGeometry, flags: FlagValues): PlannerInput => ({
+  model: { ok: true, geometry },
+  gpu: { memoryGiB: 79.2, usedGiB: 0.5, count: 2, name: 'NVIDIA H100 80GB HBM3' },
+  flags: { ...flags, 'data-parallel-size': 2 },
+});
+const plannerInputs: [string, PlannerInput][] = [
+  ...BUILTIN_PROFILES.map((p): [string, PlannerInput] => [
+    `plan() ${p.name} (Nemotron 12B hybrid, 2× H100)`,
+    planInput(nemotron.geometry, p.flags),
+  ]),
+  ['plan() dense 8B, 32k context (2× H100)', planInput(dense.geometry, { 'max-model-len': 32768, 'max-num-seqs': 64 })],
+  // A failing plan also checks each fix by planning again with it applied.
+  [
+    'plan() will-fail + verified fixes (40 GB, seqs 512)',
+    { ...planInput(nemotron.geometry, { ...(BUILTIN_PROFILES[0]?.flags ?? {}), 'max-num-seqs': 512 }), gpu: { memoryGiB: 39.4 } },
+  ],
+];
+const plannerJson = JSON.stringify(plannerInputs[0]?.[1]);
+const PLANNER_BASELINE: Case = { name: 'planner baseline: JSON.parse of the plan input', fn: () => JSON.parse(plannerJson) };
+const PLANNER_CASES: Case[] = plannerInputs.map(([name, input]) => ({ name, fn: () => plan(input) }));
 
 // Trivial baseline: touch every flag value once (what any validation must at least do).
 const baseline: Case = {
@@ -110,7 +151,7 @@ const baseline: Case = {
 const rows: [string, string, string, string][] = [];
 const base = measure(baseline.fn);
 rows.push([baseline.name, fmt(base.meanNs), fmt(base.bestNs), '1×']);
-for (const c of [...LAUNCH_CASES, ...PLANNER_CASES, ...SLOW_CASES]) {
+for (const c of [...LAUNCH_CASES, ...SLOW_CASES]) {
   const m = measure(c.fn);
   const ratio = m.meanNs / base.meanNs;
   rows.push([c.name, fmt(m.meanNs), fmt(m.bestNs), `${ratio < 10 ? ratio.toFixed(1) : ratio.toFixed(0)}×`]);
@@ -122,3 +163,30 @@ const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i] as number
 console.log(`launch bench — node ${process.version}, ${process.platform}/${process.arch}`);
 console.log(line(['case', 'mean/call', 'best batch', 'vs baseline']));
 for (const r of rows) console.log(line(r));
+
+// Planner rows against their own baseline (same run), and the per-keystroke path through the
+// model-config cache (fs stat of the HF cache + plan) for the built-in model.
+const pBase = measure(PLANNER_BASELINE.fn);
+const prow: [string, string, string][] = [[PLANNER_BASELINE.name, fmt(pBase.meanNs), '1×']];
+for (const c of PLANNER_CASES) {
+  const m = measure(c.fn);
+  const ratio = m.meanNs / pBase.meanNs;
+  prow.push([c.name, fmt(m.meanNs), `${ratio < 10 ? ratio.toFixed(1) : ratio.toFixed(0)}×`]);
+}
+const configs = new ModelConfigCache();
+const env = { HF_HOME: '/nonexistent-hf-home-for-bench' };
+const N = 2000;
+const t0 = performance.now();
+for (let i = 0; i < N; i++) {
+  const m = await configs.load('nvidia/NVIDIA-Nemotron-Nano-12B-v2', { env });
+  if (m.ok) plan({ ...planInput(m.geometry, BUILTIN_PROFILES[0]?.flags ?? {}) });
+}
+const keystrokeNs = ((performance.now() - t0) * 1e6) / N;
+prow.push(['config lookup (built-in, HF cache miss) + plan()', fmt(keystrokeNs), `${(keystrokeNs / pBase.meanNs).toFixed(0)}×`]);
+const pw = [0, 1, 2].map((i) =>
+  Math.max(...prow.map((r) => r[i]?.length ?? 0), ['planner case', 'mean/call', 'vs JSON.parse'][i]?.length ?? 0),
+);
+const pline = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(pw[i] as number) : c.padStart(pw[i] as number))).join('  ');
+console.log('');
+console.log(pline(['planner case', 'mean/call', 'vs JSON.parse']));
+for (const r of prow) console.log(pline(r));
