@@ -2,6 +2,9 @@
 // Chromium; the electron project too where an Electron binary and a display exist. Fails (exit 1)
 // on any failure and never skips silently: every step not run says why.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findChromium } from './chromium.mjs';
 import { findElectronBinary } from './electron-binary.mjs';
@@ -9,6 +12,10 @@ import { findElectronBinary } from './electron-binary.mjs';
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
 const results = [];
+// Machine-readable results too, for one closing "N passed, N failed" line over every runner.
+const reports = mkdtempSync(join(tmpdir(), 'vllm-panel-test-'));
+const vitestJson = join(reports, 'vitest.json');
+const playwrightJson = join(reports, 'playwright.json');
 
 // Decide about Electron before touching its env: if the binary is there, nothing would download.
 const electron = findElectronBinary({ root: repo });
@@ -39,11 +46,34 @@ function step(name, args, { timeoutMs, env } = {}) {
   return status === 'ok';
 }
 
+/** Passed/failed test counts from the runners' JSON reports (missing report = not counted). */
+function counts() {
+  let passed = 0;
+  let failed = 0;
+  try {
+    const v = JSON.parse(readFileSync(vitestJson, 'utf8'));
+    passed += v.numPassedTests ?? 0;
+    failed += (v.numFailedTests ?? 0) + (v.numFailedTestSuites && !v.numFailedTests ? v.numFailedTestSuites : 0);
+  } catch {
+    // vitest did not run or wrote no report
+  }
+  try {
+    const p = JSON.parse(readFileSync(playwrightJson, 'utf8'));
+    passed += p.stats?.expected ?? 0;
+    failed += (p.stats?.unexpected ?? 0) + (p.stats?.flaky ?? 0);
+  } catch {
+    // playwright did not run or wrote no report
+  }
+  return { passed, failed };
+}
+
 function summary() {
   const width = Math.max(...results.map((r) => r.name.length));
   banner('summary');
   for (const r of results) console.log(`  ${r.name.padEnd(width)}  ${r.status}${r.secs ? `  (${r.secs} s)` : ''}`);
   const failed = results.filter((r) => r.status.startsWith('FAILED'));
+  const c = counts();
+  console.log(`\ntests: ${c.passed} passed, ${c.failed} failed`);
   console.log(
     failed.length === 0
       ? `\nnpm test: all steps passed in ${Math.round((Date.now() - started) / 1000)} s`
@@ -64,10 +94,16 @@ console.log(`npm test: Chromium for e2e: ${chromium.path} (${chromium.source})`)
 if (!step('build', ['scripts/build.mjs'], { timeoutMs: 5 * 60_000 })) {
   summary();
 }
-step('unit + integration (vitest)', ['node_modules/vitest/vitest.mjs', 'run'], { timeoutMs: 15 * 60_000 });
-step('e2e web (Playwright, Chromium)', ['node_modules/@playwright/test/cli.js', 'test', '--project=web'], {
+step(
+  'unit + integration (vitest)',
+  ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`],
+  {
+    timeoutMs: 15 * 60_000,
+  },
+);
+step('e2e web (Playwright, Chromium)', ['node_modules/@playwright/test/cli.js', 'test', '--project=web', '--reporter=list,json'], {
   timeoutMs: 15 * 60_000,
-  env: { CHROMIUM_PATH: chromium.path },
+  env: { CHROMIUM_PATH: chromium.path, PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson },
 });
 if (electron.path && !noDisplay) {
   step('e2e electron (Playwright)', ['node_modules/@playwright/test/cli.js', 'test', '--project=electron'], { timeoutMs: 10 * 60_000 });
