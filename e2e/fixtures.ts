@@ -96,11 +96,14 @@ export const test = base.extend<PanelOptions & { panel: Panel }>({
           const nl = stdout.indexOf('\n');
           if (nl < 0) return;
           clearTimeout(timer);
+          let line: { url?: unknown; port?: unknown } | undefined;
           try {
-            resolve(JSON.parse(stdout.slice(0, nl)) as { url: string; port: number });
+            line = JSON.parse(stdout.slice(0, nl)) as { url?: unknown; port?: unknown };
           } catch {
-            reject(new Error(`web shell printed something other than its JSON start line:\n${output}`));
+            line = undefined;
           }
+          if (line && typeof line.url === 'string' && typeof line.port === 'number') resolve({ url: line.url, port: line.port });
+          else reject(new Error(`web shell printed something other than its JSON start line:\n${output}`));
         });
         child.stderr?.on('data', (chunk: Buffer) => {
           output += chunk.toString();
