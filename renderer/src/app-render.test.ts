@@ -39,10 +39,15 @@ describe('App frame (initial render)', () => {
     });
   });
 
-  it('Start/Stop are placeholders that stay focusable and say why they do nothing', () => {
-    expect(app).toMatch(/aria-disabled="true"[^>]*data-testid="server-start"/);
-    expect(app).not.toMatch(/<button[^>]*\sdisabled=""/);
-    expect(app).toMatch(/role="tooltip"[^>]*>[^<]*arrives with the server issue/);
+  it('Start/Stop/Restart stay focusable while unavailable (aria-disabled) and say why in their title', () => {
+    for (const id of ['server-start', 'server-stop', 'server-restart']) {
+      const button = new RegExp(`<button[^>]*data-testid="${id}"[^>]*>`).exec(app)?.[0] ?? '';
+      expect(button).toMatch(/aria-disabled="true"/);
+      expect(button).not.toMatch(/\sdisabled=""/);
+      // Not connected yet in the initial render: that is the reason given.
+      expect(button).toMatch(/title="Not connected to the panel\."/);
+    }
+    expect(app).toMatch(/data-testid="server-status"[^>]*>idle</);
   });
 });
 

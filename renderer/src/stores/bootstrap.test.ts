@@ -41,15 +41,29 @@ describe('bootstrap', () => {
 
     t.setStatus({ status: 'open' });
     await flush();
-    expect(t.calls.map((c) => c.channel).sort()).toEqual(['app:info', 'settings:get']);
+    // The frame's own loads (each module's store adds its own; see the test below).
+    const frame = () => t.calls.map((c) => c.channel).filter((c) => c === 'app:info' || c === 'settings:get');
+    expect(frame().sort()).toEqual(['app:info', 'settings:get']);
 
     t.setStatus({ status: 'reconnecting', attempt: 1, retryAt: 123 });
     expect(useAppStore.getState().connection).toMatchObject({ status: 'reconnecting', attempt: 1, retryAt: 123 });
     t.setStatus({ status: 'reconnecting', attempt: 2 });
     t.setStatus({ status: 'open', attempt: 0 });
     await flush();
-    expect(t.calls).toHaveLength(4);
+    expect(frame()).toHaveLength(4);
     off();
+  });
+
+  it('wires the server and logs stores: their state on every open, their events until dispose', async () => {
+    const off = bootstrap(makeTransport('connecting'));
+    t.setStatus({ status: 'open' });
+    await flush();
+    expect(t.calls.map((c) => c.channel)).toEqual(expect.arrayContaining(['server:state', 'server:leftovers', 'logs:get']));
+    expect(t.listenerCount('server')).toBe(1);
+    expect(t.listenerCount('logs')).toBe(1);
+    off();
+    expect(t.listenerCount('server')).toBe(0);
+    expect(t.listenerCount('logs')).toBe(0);
   });
 
   it('feeds settings and notice events into the stores, and unwires on dispose', async () => {
