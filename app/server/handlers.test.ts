@@ -209,3 +209,48 @@ describe('vllm-panel run with the simulator', () => {
     expect(out).toMatch(/stopped \d+ processes in \d+ ms.*survivors: 0/);
   }, 60_000);
 });
+
+describe('vllm-panel run when its output pipe closes', () => {
+  it('stops the server tree instead of orphaning it (`run | head -3`)', async () => {
+    const port = await freePort();
+    const home = join(simBundle, '..', '..', 'node_modules', '.cache', `run-epipe-${process.pid}`);
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(__dirname, '..', 'cli', 'bin.ts'),
+        'run',
+        '--runtime',
+        'sim',
+        '--profile',
+        'LOW_LATENCY',
+        '--set',
+        `port=${port}`,
+      ],
+      {
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          VLLM_PANEL_HOME: home,
+          VLLM_SIM_SPEED: '40',
+          VLLM_PANEL_NVIDIA_SMI: '/nonexistent/nvidia-smi',
+        },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    let out = '';
+    const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    // Like `head -1`: the reader leaves after the first line, while the server is still starting.
+    await until(() => out.includes('starting'), 40_000);
+    child.stdout.destroy();
+    // The next progress line hits EPIPE; the CLI must stop the tree it started and exit.
+    await exit;
+    const { listProcesses } = await import('./process-table');
+    const left = (await listProcesses()).filter((p) => p.cmd.includes('sim.js') && p.cmd.includes(`--port ${port}`));
+    expect(left.map((p) => p.cmd)).toEqual([]);
+  }, 60_000);
+});
