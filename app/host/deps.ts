@@ -51,6 +51,17 @@ export interface CoreDeps {
   run: RunCommand;
   fetch: typeof fetch;
   platform: NodeJS.Platform;
+  /** Where secrets (chat API keys) are kept. The Electron shell passes one backed by safeStorage; absent → in memory for the session. */
+  secrets?: SecretStore;
+}
+
+/** A small secret store (the chat's API key). Values never go into settings files in plain text. */
+export interface SecretStore {
+  /** os-keychain: encrypted at rest with the OS keychain (Electron safeStorage); session-memory: gone when the panel exits. */
+  readonly kind: 'os-keychain' | 'session-memory';
+  get(name: string): Promise<string | undefined>;
+  set(name: string, value: string): Promise<void>;
+  delete(name: string): Promise<void>;
 }
 
 export const realClock: Clock = {

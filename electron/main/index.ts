@@ -2,12 +2,14 @@
 // policies (security.ts, ipc.ts, lifecycle.ts) to the real objects. Bundled by scripts/build.mjs
 // to dist/electron/main.js (ESM; npm packages stay external).
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell, type WebContents } from 'electron';
 import { type Core, createCore } from '../../app/host/core';
 import { defaultDeps } from '../../app/host/deps';
 import { forwardEvents, registerCommandHandlers } from './ipc';
 import { createQuitGuard, desktopPaths, electronProfileDir, focusWindow } from './lifecycle';
+import { EncryptedFileSecretStore, safeStorageCipher } from './secrets';
 import { allowPermission, appIndexUrl, decideWindowOpen, guardNavigation, windowOptions, withCsp } from './security';
 
 const preloadPath = fileURLToPath(new URL('./preload.cjs', import.meta.url));
@@ -68,11 +70,14 @@ if (!app.requestSingleInstanceLock()) {
   // app.whenReady() at the top level: that would deadlock.
   let core: Core;
   try {
+    const paths = desktopPaths(app.getPath('userData'), process.env, process.cwd());
     core = await createCore(
       defaultDeps({
         shell: 'electron',
         version: app.getVersion(),
-        paths: desktopPaths(app.getPath('userData'), process.env, process.cwd()),
+        paths,
+        // The chat's API key: encrypted with the OS keychain, never in plain settings.
+        secrets: new EncryptedFileSecretStore(join(paths.configDir, 'secrets.json'), safeStorageCipher(safeStorage, process.platform)),
       }),
     );
   } catch (err) {
