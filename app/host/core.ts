@@ -1,3 +1,5 @@
+import { benchHandlers } from '../bench/handlers';
+import { chatHandlers } from '../chat/handlers';
 import { isCommandChannel } from '../contract/channels';
 import {
   type CommandArg,
@@ -8,6 +10,12 @@ import {
   type Result,
   type UserError,
 } from '../contract/index';
+import { gpuHandlers } from '../gpu/handlers';
+import { launchHandlers } from '../launch/catalog-handlers';
+import { plannerHandlers } from '../launch/planner-handlers';
+import { profileHandlers } from '../launch/profile-handlers';
+import { metricsHandlers } from '../metrics/handlers';
+import { serverHandlers } from '../server/handlers';
 import { SettingsStore } from '../store/settings-store';
 import { appHandlers } from './app-handlers';
 import { type CoreContext, type Handlers, PanelError } from './context';
@@ -58,10 +66,23 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     onDispose(fn) {
       disposers.push(fn);
     },
+    async call(channel, arg) {
+      const r = await run(channel, arg);
+      if (!r.ok) throw new PanelError(r.error.kind, r.error.message, r.error.remedies, r.error.field);
+      return r.value as never;
+    },
   };
 
   const handlers: Handlers = {
     ...appHandlers(context),
+    ...serverHandlers(context),
+    ...gpuHandlers(context),
+    ...launchHandlers(context),
+    ...profileHandlers(context),
+    ...plannerHandlers(context),
+    ...metricsHandlers(context),
+    ...chatHandlers(context),
+    ...benchHandlers(context),
   };
 
   if (settingsProblem) {

@@ -4,3 +4,4 @@
 export { COMMAND_CHANNELS, EVENT_CHANNELS, isCommandChannel, isEventChannel } from '../../app/contract/channels';
 export * from '../../app/contract/index';
 export { commands, events } from '../../app/contract/index';
+export { METRICS_WINDOWS_S, POINT_SERIES } from '../../app/contract/metrics';

@@ -1,8 +1,11 @@
 import { getTransport } from '../api';
 import type { Transport, Unsubscribe } from '../api/transport';
 import { useAppStore } from './app-store';
+import { wireBenchStore } from './bench-store';
+import { wireChatStore } from './chat-store';
 import { wireGpuStore } from './gpu-store';
 import { wireLogsStore } from './logs-store';
+import { wireMetricsStore } from './metrics-store';
 import { useNavStore } from './nav-store';
 import { wireProfileStore } from './profile-store';
 import { wireServerStore } from './server-store';
@@ -41,6 +44,9 @@ export function bootstrap(transport: Transport = getTransport()): Unsubscribe {
   offs.push(wireServerStore(transport));
   offs.push(wireLogsStore(transport));
   offs.push(wireProfileStore(transport));
+  offs.push(wireMetricsStore(transport));
+  offs.push(wireChatStore(transport));
+  offs.push(wireBenchStore(transport));
 
   // Electron IPC is open from the start; the WebSocket syncs when it opens (above).
   if (wasOpen) sync();
