@@ -278,7 +278,8 @@ export class ServerService {
     const gpuMiB = new Map<number, number>();
     for (const g of snap.gpus) for (const p of g.processes) gpuMiB.set(p.pid, (gpuMiB.get(p.pid) ?? 0) + (p.usedMiB ?? 0));
     return procs
-      .filter((p) => !own.has(p.pid) && VLLM_CMD.test(p.cmd))
+      // `vllm serve --help=all` / `--version` (runtime detection) are short-lived, not servers.
+      .filter((p) => !own.has(p.pid) && VLLM_CMD.test(p.cmd) && !/\s--(?:help|version)\b/.test(p.cmd))
       .map((p) => ({ pid: p.pid, ppid: p.ppid, pgid: p.pgid, cmd: p.cmd.slice(0, 500), gpuMiB: gpuMiB.get(p.pid) ?? null }));
   }
 
