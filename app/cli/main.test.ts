@@ -5,7 +5,11 @@ import { runCli } from './main';
 function io() {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: {}, interrupted: new Promise<never>(() => {}) } };
+  return {
+    out,
+    err,
+    io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: {}, interrupted: new Promise<never>(() => {}) },
+  };
 }
 
 describe('vllm-panel CLI frame', () => {

@@ -32,7 +32,11 @@ export const GPU_MODELS: readonly GpuModel[] = [
 
 export const DEFAULT_SIM_GPUS = 'A100-40GB';
 
-const norm = (s: string) => s.toUpperCase().replace(/[\s_]/g, '-').replace(/^NVIDIA-/, '');
+const norm = (s: string) =>
+  s
+    .toUpperCase()
+    .replace(/[\s_]/g, '-')
+    .replace(/^NVIDIA-/, '');
 
 export function findGpuModel(name: string): GpuModel | undefined {
   const n = norm(name);
@@ -40,7 +44,13 @@ export function findGpuModel(name: string): GpuModel | undefined {
   if (exact) return exact;
   // "80GB" / "24GiB": a generic card of that size with A100-80GB-class speed.
   const m = /^(\d+(?:\.\d+)?)(GB|GIB)$/.exec(n);
-  if (m) return { name: `GPU-${m[1]}GB`, totalGiB: m[2] === 'GIB' ? Number(m[1]) : (Number(m[1]) * 1e9) / 2 ** 30 - 0.6, memBwGBs: 2039, bf16Tflops: 312 };
+  if (m)
+    return {
+      name: `GPU-${m[1]}GB`,
+      totalGiB: m[2] === 'GIB' ? Number(m[1]) : (Number(m[1]) * 1e9) / 2 ** 30 - 0.6,
+      memBwGBs: 2039,
+      bf16Tflops: 312,
+    };
   return undefined;
 }
 
@@ -62,14 +72,19 @@ export function parseSimGpus(env: Record<string, string | undefined>): { ok: tru
   for (const part of spec.split(',')) {
     const [name, countText] = part.trim().split(':') as [string, string | undefined];
     const model = findGpuModel(name);
-    if (!model) return { ok: false, message: `VLLM_SIM_GPUS: unknown GPU '${name}' (known: ${GPU_MODELS.map((g) => g.name).join(', ')}, or a size like 48GB)` };
+    if (!model)
+      return {
+        ok: false,
+        message: `VLLM_SIM_GPUS: unknown GPU '${name}' (known: ${GPU_MODELS.map((g) => g.name).join(', ')}, or a size like 48GB)`,
+      };
     const count = countText === undefined ? 1 : Number(countText);
     if (!Number.isInteger(count) || count < 1 || count > 16) return { ok: false, message: `VLLM_SIM_GPUS: bad count in '${part}'` };
     for (let i = 0; i < count; i++) machine.push(model);
   }
   const usedText = (env.VLLM_SIM_GPU_USED_GIB ?? '').trim();
   const used = usedText === '' ? [] : usedText.split(',').map((x) => Number(x.trim()));
-  if (used.some((u) => !Number.isFinite(u) || u < 0)) return { ok: false, message: `VLLM_SIM_GPU_USED_GIB: expected GiB numbers, got '${usedText}'` };
+  if (used.some((u) => !Number.isFinite(u) || u < 0))
+    return { ok: false, message: `VLLM_SIM_GPU_USED_GIB: expected GiB numbers, got '${usedText}'` };
   const all: SimGpu[] = machine.map((m, i) => ({ ...m, physicalIndex: i, usedGiB: used.length === 1 ? used[0]! : (used[i] ?? 0) }));
   const visible = env.CUDA_VISIBLE_DEVICES;
   if (visible === undefined || visible.trim() === '') return { ok: true, gpus: all };

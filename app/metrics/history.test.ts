@@ -3,10 +3,10 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { POINT_SERIES } from '../contract/metrics';
 import { FakeVllm } from './fixtures/fake-vllm-server';
-import { parsePrometheusText } from './prom-parser';
-import { extractVllm } from './vllm-map';
 import { accumulate, downsample, MAX_ENTRIES, MetricsHistory, RETENTION_MS, TRIM_BATCH } from './history';
+import { parsePrometheusText } from './prom-parser';
 import type { VllmSnapshot } from './vllm-map';
+import { extractVllm } from './vllm-map';
 
 const BOUNDS = [0.1, 0.5, 1, Number.POSITIVE_INFINITY];
 

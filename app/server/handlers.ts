@@ -277,10 +277,12 @@ export class ServerService {
     const snap = await gpuService(this.ctx).snapshot(2000);
     const gpuMiB = new Map<number, number>();
     for (const g of snap.gpus) for (const p of g.processes) gpuMiB.set(p.pid, (gpuMiB.get(p.pid) ?? 0) + (p.usedMiB ?? 0));
-    return procs
-      // `vllm serve --help=all` / `--version` (runtime detection) are short-lived, not servers.
-      .filter((p) => !own.has(p.pid) && VLLM_CMD.test(p.cmd) && !/\s--(?:help|version)\b/.test(p.cmd))
-      .map((p) => ({ pid: p.pid, ppid: p.ppid, pgid: p.pgid, cmd: p.cmd.slice(0, 500), gpuMiB: gpuMiB.get(p.pid) ?? null }));
+    return (
+      procs
+        // `vllm serve --help=all` / `--version` (runtime detection) are short-lived, not servers.
+        .filter((p) => !own.has(p.pid) && VLLM_CMD.test(p.cmd) && !/\s--(?:help|version)\b/.test(p.cmd))
+        .map((p) => ({ pid: p.pid, ppid: p.ppid, pgid: p.pgid, cmd: p.cmd.slice(0, 500), gpuMiB: gpuMiB.get(p.pid) ?? null }))
+    );
   }
 
   /** Stops processes the user chose: only vLLM leftovers or processes holding GPU memory. */

@@ -19,7 +19,9 @@ export function pickTransport(host: TransportHost, wsOptions: Omit<WsTransportOp
   // Opened from file:// without the preload's bridge (a preload that failed to load, or the
   // built index.html opened by hand): there is no core to reach, so say so instead of retrying.
   if (!/^https?:\/\//.test(origin)) {
-    return createDetachedTransport('This page has no connection to the panel: open it through the desktop app or the “vllm-panel web” URL.');
+    return createDetachedTransport(
+      'This page has no connection to the panel: open it through the desktop app or the “vllm-panel web” URL.',
+    );
   }
   return createWsTransport({ ...wsOptions, url: wsUrlFromOrigin(origin) });
 }
