@@ -42,7 +42,9 @@ async function openChat(page: Page) {
 }
 
 async function useCustomTarget(page: Page, url: string) {
-  await page.getByTestId('chat-target-custom').check();
+  // The radio reflects the store's target, which updates after the click is handled.
+  await page.getByTestId('chat-target-custom').click();
+  await expect(page.getByTestId('chat-target-custom')).toBeChecked();
   await page.getByTestId('chat-target-url').fill(url);
   await page.getByTestId('chat-target-key').fill(KEY);
   await page.getByTestId('chat-target-save').click();

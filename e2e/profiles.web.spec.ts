@@ -99,10 +99,17 @@ test('copy, export a launcher script, and import a pasted command with unknown p
   const preview = page.getByTestId('command-preview');
   await expect(preview).toContainText('--max-num-seqs 64');
 
-  await page.getByTestId('copy-command').click();
-  await expect(page.getByTestId('copy-command')).toHaveText('Copied');
-  const copied = await page.evaluate(() => navigator.clipboard.readText());
-  expect(copied).toBe(await preview.textContent());
+  // The preview is rebuilt once runtime detection finishes (the program changes from `vllm` to the
+  // detected runtime); copy what is shown once it has settled, and it must be exactly that text.
+  await expect(page.getByTestId('command-preview-box')).toHaveAttribute('data-building', 'false');
+  await expect
+    .poll(async () => {
+      const shown = await preview.textContent();
+      await page.getByTestId('copy-command').click();
+      await expect(page.getByTestId('copy-command')).toHaveText('Copied');
+      return (await page.evaluate(() => navigator.clipboard.readText())) === shown;
+    })
+    .toBe(true);
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-script').click()]);
   expect(download.suggestedFilename()).toBe('launch-throughput.sh');
