@@ -149,7 +149,7 @@ test.describe('attach to a server the panel did not start', () => {
     await expect(page.getByTestId('metrics-tile-itl-p50-value')).toHaveText(/\d/, { timeout: 15_000 });
     const chart = page.getByTestId('metrics-chart-throughput');
     await expect(chart).toHaveAttribute('data-empty', 'false');
-    expect(Number(await chart.getAttribute('data-rows'))).toBeGreaterThan(3);
+    await expect.poll(async () => Number(await chart.getAttribute('data-rows'))).toBeGreaterThan(3);
     await expect(page.getByTestId('metrics-annotations')).toContainText(`attached to ${sim.baseUrl}`);
     await page.screenshot({ path: join(screens, 'metrics-attached-dark.png'), fullPage: true });
 

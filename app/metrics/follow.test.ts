@@ -96,3 +96,36 @@ describe('following the launched server', () => {
     expect(seen.filter((k, i) => k !== 'stopped' || i === seen.length - 1)).toEqual(['starting', 'ready', 'restart', 'ready', 'stopped']);
   }, 120_000);
 });
+
+describe('a launched server that crashes', () => {
+  it('the crash is annotated on the timeline and scraping stops', async () => {
+    // The engine is SIGKILLed 3 s after it is ready (the simulator's OOM-kill stand-in).
+    const t = await makeTestCore({
+      env: {
+        PATH: '/usr/bin:/bin',
+        HOME: '/nonexistent-home',
+        VLLM_SIM_SPEED: '40',
+        VLLM_PANEL_NVIDIA_SMI: '/nonexistent/nvidia-smi',
+        VLLM_SIM_CRASH_AFTER_S: '3',
+      },
+    });
+    const seen: MetricsEvent[] = [];
+    t.core.subscribe((e) => {
+      if (e.channel === 'metrics') seen.push(e.payload);
+    });
+    try {
+      const port = await freePort();
+      expect((await t.core.invoke('server:start', { build: { profileId: 'low-latency', overrides: { port } } })).ok).toBe(true);
+      const end = Date.now() + 40_000;
+      const kindsSeen = () => seen.flatMap((e) => e.annotations.map((a) => a.kind));
+      while (!kindsSeen().includes('crash') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      expect(kindsSeen()).toEqual(expect.arrayContaining(['starting', 'ready', 'crash']));
+      expect(seen.flatMap((e) => e.annotations).find((a) => a.kind === 'crash')?.text).toMatch(/^server crashed/);
+      while (seen.at(-1)?.state.status !== 'stopped' && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      expect(seen.at(-1)?.state.status).toBe('stopped');
+    } finally {
+      await t.core.invoke('server:stop', undefined);
+      await t.cleanup();
+    }
+  }, 60_000);
+});

@@ -152,6 +152,36 @@ describe('metrics service: attach to an existing server', () => {
   });
 });
 
+describe('metrics service: GPU telemetry', () => {
+  it('without nvidia-smi it stops polling it and charts no GPUs', async () => {
+    let smiCalls = 0;
+    const t = await makeTestCore({
+      run: async () => {
+        smiCalls++;
+        return { exitCode: null, stdout: '', stderr: '', timedOut: false, spawnError: 'spawn nvidia-smi ENOENT' };
+      },
+    });
+    const f = new FakeVllm();
+    const url = await f.listen();
+    cleanups.push(async () => {
+      await t.cleanup();
+      await f.close();
+    });
+    await t.core.invoke('settings:update', { metricsIntervalMs: 250, gpuPollMs: 500 });
+    await fetch(`${url}/health`);
+    await t.core.invoke('metrics:attach', { url });
+    await until(() => smiCalls > 0);
+    await sleep(1000);
+    const st = await t.core.invoke('metrics:state', undefined);
+    expect(st.ok && st.value.gpuTelemetry).toBe(false);
+    const calls = smiCalls;
+    await sleep(1500);
+    expect(smiCalls).toBe(calls);
+    const s = await t.core.invoke('metrics:series', { windowS: 60 });
+    expect(s.ok && s.value.points.every((p) => p.gpus.length === 0)).toBe(true);
+  });
+});
+
 describe('metrics service: following the launched server', () => {
   it('follows while ready, annotates ready/restart/stopped, suggests quieting the access log', async () => {
     const { core, f, url, events } = await setup();

@@ -346,6 +346,12 @@ export class MetricsService {
     // nvidia-smi is polled on its own schedule; a snapshot older than a few polls is stale.
     const maxAge = Math.max(3 * this.ctx.settings.get().gpuPollMs, 5000);
     if (!snap || t - snap.at > maxAge) return [];
+    if (snap.gpus.length === 0) {
+      // No usable GPU here (no nvidia-smi, no driver): stop running nvidia-smi every poll for nothing.
+      this.gpuTelemetry = false;
+      this.setGpuWatch(false);
+      return [];
+    }
     if (snap !== this.lastGpuSnap) {
       this.lastGpuSnap = snap;
       for (const g of snap.gpus) {
