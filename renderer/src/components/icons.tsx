@@ -1,7 +1,8 @@
 // Small stroke icons (16 px grid) drawn here instead of pulling in an icon library.
 import type { ReactNode } from 'react';
 
-function Icon({ children, size = 16 }: { children: ReactNode; size?: number }) {
+/** The shared 16 px stroke frame; feature icon sets draw inside it. */
+export function Icon({ children, size = 16 }: { children: ReactNode; size?: number }) {
   return (
     <svg
       className="icon"

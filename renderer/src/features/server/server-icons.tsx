@@ -1,25 +1,8 @@
 // Icons only the server views use (same 16 px stroke style as components/icons.tsx).
 import type { ReactNode } from 'react';
+import { Icon as BaseIcon } from '../../components/icons';
 
-function Icon({ children, size = 14 }: { children: ReactNode; size?: number }) {
-  return (
-    <svg
-      className="icon"
-      width={size}
-      height={size}
-      viewBox="0 0 16 16"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.5"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
-      {children}
-    </svg>
-  );
-}
+const Icon = ({ children, size = 14 }: { children: ReactNode; size?: number }) => <BaseIcon size={size}>{children}</BaseIcon>;
 
 export const RestartIcon = () => (
   <Icon>
