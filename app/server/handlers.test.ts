@@ -165,35 +165,40 @@ describe('server handlers with the simulator', () => {
   }, 30_000);
 });
 
+/** `vllm-panel run --runtime sim --profile LOW_LATENCY` on `port`, from source, in its own panel home. */
+function spawnRun(port: number, name: string, stdio: ('ignore' | 'pipe')[]) {
+  const home = join(simBundle, '..', '..', 'node_modules', '.cache', `${name}-${process.pid}`);
+  return spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(__dirname, '..', 'cli', 'bin.ts'),
+      'run',
+      '--runtime',
+      'sim',
+      '--profile',
+      'LOW_LATENCY',
+      '--set',
+      `port=${port}`,
+    ],
+    {
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        VLLM_PANEL_HOME: home,
+        VLLM_SIM_SPEED: '40',
+        VLLM_PANEL_NVIDIA_SMI: '/nonexistent/nvidia-smi',
+      },
+      stdio: stdio as ['ignore', 'pipe', 'pipe'],
+    },
+  );
+}
+
 describe('vllm-panel run with the simulator', () => {
   it('prints phases and the ready URL, and Ctrl-C stops the tree (exit 0)', async () => {
     const port = await freePort();
-    const home = join(simBundle, '..', '..', 'node_modules', '.cache', `run-test-${process.pid}`);
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(__dirname, '..', 'cli', 'bin.ts'),
-        'run',
-        '--runtime',
-        'sim',
-        '--profile',
-        'LOW_LATENCY',
-        '--set',
-        `port=${port}`,
-      ],
-      {
-        env: {
-          ...process.env,
-          NODE_OPTIONS: '',
-          VLLM_PANEL_HOME: home,
-          VLLM_SIM_SPEED: '40',
-          VLLM_PANEL_NVIDIA_SMI: '/nonexistent/nvidia-smi',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnRun(port, 'run-test', ['ignore', 'pipe', 'pipe']);
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -213,32 +218,7 @@ describe('vllm-panel run with the simulator', () => {
 describe('vllm-panel run when its output pipe closes', () => {
   it('stops the server tree instead of orphaning it (`run | head -3`)', async () => {
     const port = await freePort();
-    const home = join(simBundle, '..', '..', 'node_modules', '.cache', `run-epipe-${process.pid}`);
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(__dirname, '..', 'cli', 'bin.ts'),
-        'run',
-        '--runtime',
-        'sim',
-        '--profile',
-        'LOW_LATENCY',
-        '--set',
-        `port=${port}`,
-      ],
-      {
-        env: {
-          ...process.env,
-          NODE_OPTIONS: '',
-          VLLM_PANEL_HOME: home,
-          VLLM_SIM_SPEED: '40',
-          VLLM_PANEL_NVIDIA_SMI: '/nonexistent/nvidia-smi',
-        },
-        stdio: ['ignore', 'pipe', 'ignore'],
-      },
-    );
+    const child = spawnRun(port, 'run-epipe', ['ignore', 'pipe', 'ignore']);
     let out = '';
     const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.stdout.on('data', (d) => {
