@@ -2,23 +2,32 @@
 // nvidia-smi (two idle H100s), so the command carries a real GPU selection.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
 const fakeSmi = fileURLToPath(new URL('../scripts/fake-nvidia-smi.mjs', import.meta.url));
 
 test.use({ panelEnv: { VLLM_PANEL_NVIDIA_SMI: fakeSmi, FAKE_NVIDIA_SMI_FIXTURE: 'h100x2-idle' } });
 
+/** Runtime detection has answered and the preview is built for it (it changes the program once). */
+async function settled(page: Page): Promise<void> {
+  await expect(page.getByTestId('command-preview-box')).not.toHaveAttribute('data-runtime', 'pending', { timeout: 30_000 });
+  await expect(page.getByTestId('command-preview-box')).toHaveAttribute('data-building', 'false');
+}
+
 test('switching profiles changes the values and the command; an invalid value is named; the preview follows edits', async ({
   page,
   panel,
 }) => {
   await panel.open(page);
+  await settled(page);
   const preview = page.getByTestId('command-preview');
 
   // THROUGHPUT is the default.
   await expect(page.getByTestId('profile-card-throughput')).toHaveAttribute('data-selected', 'true');
   await expect(page.getByTestId('flag-input-max-num-seqs')).toHaveValue('64');
-  await expect(preview).toContainText('vllm serve nvidia/NVIDIA-Nemotron-Nano-12B-v2');
+  // The program is the detected runtime (the bundled simulator here, `vllm` where vLLM is installed).
+  await expect(preview).toContainText('serve nvidia/NVIDIA-Nemotron-Nano-12B-v2');
   await expect(preview).toContainText('--max-num-seqs 64');
   await expect(preview).toContainText('CUDA_VISIBLE_DEVICES=0,1');
   await expect(preview).toContainText('--data-parallel-size 2');
@@ -50,6 +59,7 @@ test('switching profiles changes the values and the command; an invalid value is
 
 test('type-aware inputs, search, reset, only-changed, exposure, and saving an edited built-in as a copy', async ({ page, panel }) => {
   await panel.open(page);
+  await settled(page);
   const preview = page.getByTestId('command-preview');
   await page.getByTestId('profile-select-long-context').click();
   await expect(preview).toContainText('--max-model-len 65536');
@@ -96,6 +106,7 @@ test('type-aware inputs, search, reset, only-changed, exposure, and saving an ed
 test('copy, export a launcher script, and import a pasted command with unknown parts', async ({ page, panel, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: panel.baseUrl });
   await panel.open(page);
+  await settled(page);
   const preview = page.getByTestId('command-preview');
   await expect(preview).toContainText('--max-num-seqs 64');
 

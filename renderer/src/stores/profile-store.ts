@@ -44,6 +44,8 @@ interface ProfileState {
   catalog: CatalogInfo | null;
   /** The runtime Start will use (same rule as the server: first non-simulator runtime, else the simulator). */
   runtime: Runtime | null;
+  /** Runtime detection has answered (until then the preview shows the plain `vllm` program). */
+  runtimeChecked: boolean;
   /** The command for `current` (argv, env, display) with the core's validation issues. */
   command: BuiltCommand | null;
   commandError: UserError | null;
@@ -143,6 +145,7 @@ export const useProfileStore = create<ProfileState>()((set, get) => {
     current: PLACEHOLDER,
     catalog: null,
     runtime: null,
+    runtimeChecked: false,
     command: null,
     commandError: null,
     building: false,
@@ -169,10 +172,11 @@ export const useProfileStore = create<ProfileState>()((set, get) => {
       }
       // The runtime decides the program in the preview and the flag catalog; detection can take a while.
       const rts = await t.invoke('runtime:detect');
+      if (!rts.ok) set({ runtimeChecked: true });
       if (rts.ok) {
         const usable = rts.value.runtimes.filter((r) => !r.error);
         const rt = usable.find((r) => r.kind !== 'sim') ?? usable[0] ?? null;
-        set({ runtime: rt });
+        set({ runtime: rt, runtimeChecked: true });
         if (rt) {
           const c = await t.invoke('catalog:get', { runtimeId: rt.id });
           if (c.ok) set({ catalog: c.value });
@@ -433,6 +437,7 @@ export function resetProfileStoreForTests(): void {
     current: PLACEHOLDER,
     catalog: null,
     runtime: null,
+    runtimeChecked: false,
     command: null,
     commandError: null,
     building: false,

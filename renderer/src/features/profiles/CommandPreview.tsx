@@ -6,6 +6,7 @@ export interface CommandPreviewProps {
   command: BuiltCommand | null;
   error: UserError | null;
   building: boolean;
+  runtimeKind: string;
   exposeOnNetwork: boolean;
   apiKey: string;
   onExpose(on: boolean): void;
@@ -51,7 +52,7 @@ export function CommandPreview(p: CommandPreviewProps) {
   const issues = p.command?.issues ?? [];
   const errors = issues.filter((i) => i.severity === 'error');
   return (
-    <div className="command-preview" data-testid="command-preview-box" data-building={p.building}>
+    <div className="command-preview" data-testid="command-preview-box" data-building={p.building} data-runtime={p.runtimeKind}>
       <div className="command-preview__tools">
         <label className="check" title="Bind 0.0.0.0 so other machines can reach vLLM; otherwise 127.0.0.1">
           <input type="checkbox" checked={p.exposeOnNetwork} onChange={(e) => p.onExpose(e.target.checked)} data-testid="expose-network" />

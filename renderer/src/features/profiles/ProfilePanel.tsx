@@ -58,6 +58,7 @@ export function ProfilePanel() {
       command={s.command}
       commandError={s.commandError}
       building={s.building}
+      runtimeKind={s.runtimeChecked ? (s.runtime?.kind ?? 'none') : 'pending'}
       exposeOnNetwork={s.exposeOnNetwork}
       apiKey={s.apiKey}
       diff={s.diff}
@@ -108,6 +109,8 @@ export interface ProfilePanelViewProps {
   command: BuiltCommand | null;
   commandError: UserError | null;
   building: boolean;
+  /** The detected runtime's kind, or 'pending' while detection runs (tests wait on it). */
+  runtimeKind?: string;
   exposeOnNetwork: boolean;
   apiKey: string;
   diff: { against: string; changes: ProfileChange[] } | null;
@@ -266,6 +269,7 @@ export function ProfilePanelView(p: ProfilePanelViewProps) {
             command={p.command}
             error={p.commandError}
             building={p.building}
+            runtimeKind={p.runtimeKind ?? 'pending'}
             exposeOnNetwork={p.exposeOnNetwork}
             apiKey={p.apiKey}
             onExpose={a.setExpose}
