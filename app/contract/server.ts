@@ -124,6 +124,33 @@ export const ServerStateSchema = z.object({
 });
 export type ServerStateDto = z.infer<typeof ServerStateSchema>;
 
+/** The state before any run (the supervisor starts here; tests build their states from it). */
+export const idleServerState = (): ServerStateDto => ({
+  status: 'idle',
+  runId: 0,
+  profileId: null,
+  phase: null,
+  percent: null,
+  phaseStartedAt: {},
+  startedAt: null,
+  readyAt: null,
+  endedAt: null,
+  pid: null,
+  url: null,
+  host: null,
+  port: null,
+  argv: [],
+  facts: {},
+  prediction: null,
+  stall: null,
+  diagnosis: null,
+  exitCode: null,
+  signal: null,
+  lastStop: null,
+  attached: false,
+  message: null,
+});
+
 export const LogEntrySchema = z.object({
   seq: z.number(),
   ts: z.number(),

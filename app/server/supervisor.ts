@@ -6,7 +6,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import type { DiagnosisDto, ServerStateDto, StopReport } from '../contract/server';
+import { type DiagnosisDto, idleServerState, type ServerStateDto, type StopReport } from '../contract/server';
 import type { Clock, RunCommand } from '../host/deps';
 import { diagnoseLog } from './diagnose';
 import { type LogBatch, LogStore } from './log/log-store';
@@ -42,31 +42,7 @@ export interface SupervisorOptions {
   readyPollMs?: number;
 }
 
-const idle = (): ServerStateDto => ({
-  status: 'idle',
-  runId: 0,
-  profileId: null,
-  phase: null,
-  percent: null,
-  phaseStartedAt: {},
-  startedAt: null,
-  readyAt: null,
-  endedAt: null,
-  pid: null,
-  url: null,
-  host: null,
-  port: null,
-  argv: [],
-  facts: {},
-  prediction: null,
-  stall: null,
-  diagnosis: null,
-  exitCode: null,
-  signal: null,
-  lastStop: null,
-  attached: false,
-  message: null,
-});
+const idle = idleServerState;
 
 /** What a pidfile says about a server this panel started (for re-attach and leftovers). */
 export interface PidFile {

@@ -1,38 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setTransport } from '../api';
 import { FakeTransport } from '../api/fake-transport';
-import type { ServerStateDto, StopReport, UserError } from '../contract';
+import { idleServerState, type ServerStateDto, type StopReport, type UserError } from '../contract';
 import { useAppStore } from './app-store';
 import { resetGpuStoreForTests, useGpuStore } from './gpu-store';
 import { resetLogsStoreForTests, useLogsStore } from './logs-store';
 import { type Profile, resetProfileStoreForTests, useProfileStore } from './profile-store';
 import { buildStartRequest, diagnosisSeq, resetServerStoreForTests, useServerStore, wireServerStore } from './server-store';
 
-const idle: ServerStateDto = {
-  status: 'idle',
-  runId: 0,
-  profileId: null,
-  phase: null,
-  percent: null,
-  phaseStartedAt: {},
-  startedAt: null,
-  readyAt: null,
-  endedAt: null,
-  pid: null,
-  url: null,
-  host: null,
-  port: null,
-  argv: [],
-  facts: {},
-  prediction: null,
-  stall: null,
-  diagnosis: null,
-  exitCode: null,
-  signal: null,
-  lastStop: null,
-  attached: false,
-  message: null,
-};
+const idle: ServerStateDto = idleServerState();
 const starting: ServerStateDto = {
   ...idle,
   status: 'starting',

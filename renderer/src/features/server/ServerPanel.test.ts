@@ -1,36 +1,12 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { ServerStateDto } from '../../contract';
+import { idleServerState, type ServerStateDto } from '../../contract';
 import { ServerPanelView, type ServerPanelViewProps } from './ServerPanel';
 import { StartConfirmDialogView } from './StartConfirmDialog';
 
 const noop = () => {};
-const idle: ServerStateDto = {
-  status: 'idle',
-  runId: 0,
-  profileId: null,
-  phase: null,
-  percent: null,
-  phaseStartedAt: {},
-  startedAt: null,
-  readyAt: null,
-  endedAt: null,
-  pid: null,
-  url: null,
-  host: null,
-  port: null,
-  argv: [],
-  facts: {},
-  prediction: null,
-  stall: null,
-  diagnosis: null,
-  exitCode: null,
-  signal: null,
-  lastStop: null,
-  attached: false,
-  message: null,
-};
+const idle: ServerStateDto = idleServerState();
 const base: ServerPanelViewProps = {
   state: idle,
   now: 10_000,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServerStateDto } from '../../contract';
+import { idleServerState, type ServerStateDto } from '../../contract';
 import {
   comparisonRows,
   diagnosisNumbers,
@@ -14,31 +14,7 @@ import {
   stopSummary,
 } from './server-format';
 
-const base: ServerStateDto = {
-  status: 'idle',
-  runId: 0,
-  profileId: null,
-  phase: null,
-  percent: null,
-  phaseStartedAt: {},
-  startedAt: null,
-  readyAt: null,
-  endedAt: null,
-  pid: null,
-  url: null,
-  host: null,
-  port: null,
-  argv: [],
-  facts: {},
-  prediction: null,
-  stall: null,
-  diagnosis: null,
-  exitCode: null,
-  signal: null,
-  lastStop: null,
-  attached: false,
-  message: null,
-};
+const base: ServerStateDto = idleServerState();
 const st = (p: Partial<ServerStateDto>): ServerStateDto => ({ ...base, ...p });
 
 describe('elapsed formatting', () => {
